@@ -1,0 +1,103 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+
+"""The rclone environment variables that carry an SSE-C key.
+
+rclone reads every backend option from ``RCLONE_S3_<OPTION>`` (all S3
+remotes) or ``RCLONE_CONFIG_<REMOTE>_<OPTION>`` (one remote). This module
+decides which variables a key needs; it knows nothing about shells.
+"""
+
+import re
+
+from osc_ssec import keys
+
+ALGORITHM = 'AES256'
+GLOBAL_PREFIX = 'RCLONE_S3_'
+
+KEY_FORMS = ('auto', 'raw', 'base64')
+
+# The per-option suffixes, in the order they are printed.
+_ALGORITHM = 'SSE_CUSTOMER_ALGORITHM'
+_KEY = 'SSE_CUSTOMER_KEY'
+_KEY_BASE64 = 'SSE_CUSTOMER_KEY_BASE64'
+_KEY_MD5 = 'SSE_CUSTOMER_KEY_MD5'
+SSE_C_OPTIONS = (_ALGORITHM, _KEY, _KEY_BASE64, _KEY_MD5)
+
+# rclone finds remotes in the environment with ^RCLONE_CONFIG_(.+?)_TYPE=
+# and lowercases the name; shells accept only these characters in a name.
+_REMOTE_NAME = re.compile(r'^[A-Za-z0-9_]+$')
+
+
+class VariableError(ValueError):
+    """A request for variables that rclone could not use."""
+
+
+def prefix(remote=None):
+    """Return the variable prefix for one remote, or for every S3 remote."""
+    if remote is None:
+        return GLOBAL_PREFIX
+    if not _REMOTE_NAME.match(remote):
+        raise VariableError(
+            'Remote name %r cannot be carried in an environment variable: '
+            'use only letters, digits and "_"' % remote)
+    return 'RCLONE_CONFIG_%s_' % remote.upper()
+
+
+def sse_c_names(remote=None):
+    """Every SSE-C variable name of the scope, set or not."""
+    return [prefix(remote) + option for option in SSE_C_OPTIONS]
+
+
+def sse_c_variables(key, remote=None, key_form='auto'):
+    """Return ``(set, unset)``: the variables that give rclone *key*.
+
+    *set* is a list of ``(name, value)`` pairs: the algorithm (rclone has
+    no default), the key and its MD5. The key travels raw when it is a
+    printable 32-character key (keys of the manual recipe; rclone 1.54+)
+    and base64-encoded otherwise (rclone 1.60+). *unset* names the key
+    variable of the other form: rclone refuses to start when both are set,
+    so a stale one from an earlier key must go.
+    """
+    if key_form not in KEY_FORMS:
+        raise VariableError('Unknown key form %r: use one of %s'
+                            % (key_form, ', '.join(KEY_FORMS)))
+    keys.check(key)
+    text = keys.as_text(key)
+    if key_form == 'raw' and text is None:
+        raise VariableError(
+            'This key is binary and cannot be passed raw: use the base64 '
+            'form (rclone 1.60 or later reads it)')
+    raw = key_form == 'raw' or (key_form == 'auto' and text is not None)
+    scope = prefix(remote)
+    if raw:
+        key_variable = (scope + _KEY, text)
+        other_form = scope + _KEY_BASE64
+    else:
+        key_variable = (scope + _KEY_BASE64, keys.to_base64(key))
+        other_form = scope + _KEY
+    variables = [
+        (scope + _ALGORITHM, ALGORITHM),
+        key_variable,
+        (scope + _KEY_MD5, keys.fingerprint(key)),
+    ]
+    return variables, [other_form]
+
+
+def global_sse_c_names_in(environ):
+    """The global SSE-C variables set in *environ*.
+
+    rclone 1.68 and later let these win over per-remote ones, so a stale
+    global key silently overrides the key of a ``--remote`` scope.
+    """
+    return [name for name in sse_c_names() if name in environ]
