@@ -122,6 +122,14 @@ class _DemoteToDebug(logging.Filter):
         return True
 
 
+def _demote_barbicanclient_errors():
+    # Filters apply only to records logged by the logger itself, not to
+    # those passed up from children: attach to the one that logs.
+    logger = logging.getLogger('barbicanclient.client')
+    if not any(isinstance(f, _DemoteToDebug) for f in logger.filters):
+        logger.addFilter(_DemoteToDebug())
+
+
 class KeyStore:
     """SSE-C keys in the Barbican of the current OSC session."""
 
@@ -143,7 +151,7 @@ class KeyStore:
         if self._barbican is None:
             from barbicanclient import client as barbican_client
 
-            logging.getLogger('barbicanclient').addFilter(_DemoteToDebug())
+            _demote_barbicanclient_errors()
             with self._errors('reach Barbican'):
                 self._barbican = barbican_client.Client(
                     session=self._session,
@@ -318,8 +326,11 @@ class KeyStore:
                 raise _error('Barbican returned different bytes than were '
                              'stored for %s' % secret.label)
         except exceptions.CommandError as exc:
-            self.delete_quietly(secret.href)
-            raise _error('%s; the new secret was removed again' % exc)
+            if self.delete_quietly(secret.href):
+                raise _error('%s; the new secret was removed again' % exc)
+            raise _error('%s; the new secret %s could not be removed: delete '
+                         'it with "openstack objectsecret delete %s"'
+                         % (exc, secret.href, secret.href))
         return secret, stored
 
     def ensure_name_free(self, name):
@@ -416,7 +427,10 @@ class KeyStore:
             self._client.secrets.delete(secret.href, force=force)
 
     def delete_quietly(self, href):
-        """Best-effort removal of a secret this process just created."""
+        """Best-effort removal of a secret this process just created.
+
+        Returns whether it is gone, so that callers report the truth.
+        """
         try:
             with self._errors('delete secret %s' % href, _DELETE_HINT):
                 self._http.delete('secrets/%s'
@@ -424,6 +438,8 @@ class KeyStore:
         except exceptions.CommandError as exc:
             LOG.warning('Could not remove secret %s: %s; delete it with '
                         '"openstack objectsecret delete %s"', href, exc, href)
+            return False
+        return True
 
 
 def _error(message):
