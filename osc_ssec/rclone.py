@@ -24,6 +24,7 @@ from osc_ssec import keys
 
 ALGORITHM = 'AES256'
 GLOBAL_PREFIX = 'RCLONE_S3_'
+DEFAULT_PROVIDER = 'Ceph'
 
 KEY_FORMS = ('auto', 'raw', 'base64')
 
@@ -33,6 +34,8 @@ _KEY = 'SSE_CUSTOMER_KEY'
 _KEY_BASE64 = 'SSE_CUSTOMER_KEY_BASE64'
 _KEY_MD5 = 'SSE_CUSTOMER_KEY_MD5'
 SSE_C_OPTIONS = (_ALGORITHM, _KEY, _KEY_BASE64, _KEY_MD5)
+REMOTE_OPTIONS = ('TYPE', 'PROVIDER', 'ENV_AUTH', 'ENDPOINT', 'REGION',
+                  'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY')
 
 # rclone finds remotes in the environment with ^RCLONE_CONFIG_(.+?)_TYPE=
 # and lowercases the name; shells accept only these characters in a name.
@@ -101,3 +104,33 @@ def global_sse_c_names_in(environ):
     global key silently overrides the key of a ``--remote`` scope.
     """
     return [name for name in sse_c_names() if name in environ]
+
+
+def remote_names(remote):
+    """Every variable name that defines *remote* itself (not its key)."""
+    return [prefix(remote) + option for option in REMOTE_OPTIONS]
+
+
+def remote_variables(remote, endpoint, access_key_id, secret_access_key,
+                     provider=DEFAULT_PROVIDER, region=None):
+    """Return the ``(name, value)`` pairs that define an S3 remote.
+
+    With these in the environment rclone needs no config file:
+    ``RCLONE_CONFIG_<NAME>_TYPE`` alone makes ``<name>:`` exist.
+    ``ENV_AUTH=false`` keeps rclone from picking up unrelated AWS
+    credentials from the environment.
+    """
+    scope = prefix(remote)
+    variables = [
+        (scope + 'TYPE', 's3'),
+        (scope + 'PROVIDER', provider),
+        (scope + 'ENV_AUTH', 'false'),
+        (scope + 'ENDPOINT', endpoint),
+    ]
+    if region:
+        variables.append((scope + 'REGION', region))
+    variables += [
+        (scope + 'ACCESS_KEY_ID', access_key_id),
+        (scope + 'SECRET_ACCESS_KEY', secret_access_key),
+    ]
+    return variables
