@@ -42,11 +42,10 @@ OCTET_STREAM = 'application/octet-stream'
 _PAGE_SIZE = 100
 _HREF = re.compile(r'^https?://')
 
-_CREATE_HINT = ("storing keys needs the 'member' role (or 'creator') in "
-                "the project")
+_CREATE_HINT = "storing keys needs the 'member' role in the project"
 _READ_HINT = ("reading a key needs the 'member' role in the project that "
               "owns it, or a read ACL on the secret")
-_LIST_HINT = "listing keys needs at least the 'reader' role in the project"
+_LIST_HINT = "listing keys needs the 'member' role in the project"
 _DELETE_HINT = ("deleting a key needs the 'member' role in its project and "
                 "to be its creator, or the 'admin' role")
 
@@ -122,6 +121,23 @@ class _DemoteToDebug(logging.Filter):
         return True
 
 
+# keystoneauth warns here when version discovery fails, e.g. when Barbican
+# is unreachable, above the one-line error that follows.
+_DISCOVERY_LOG = 'keystoneauth.discover'
+
+
+@contextlib.contextmanager
+def _demoted(logger_name):
+    """Demote *logger_name*'s records to debug for the duration."""
+    logger = logging.getLogger(logger_name)
+    demote = _DemoteToDebug()
+    logger.addFilter(demote)
+    try:
+        yield
+    finally:
+        logger.removeFilter(demote)
+
+
 def _demote_barbicanclient_errors():
     # Filters apply only to records logged by the logger itself, not to
     # those passed up from children: attach to the one that logs.
@@ -152,7 +168,7 @@ class KeyStore:
             from barbicanclient import client as barbican_client
 
             _demote_barbicanclient_errors()
-            with self._errors('reach Barbican'):
+            with self._errors('reach Barbican'), _demoted(_DISCOVERY_LOG):
                 self._barbican = barbican_client.Client(
                     session=self._session,
                     region_name=self._region_name,
@@ -244,14 +260,14 @@ class KeyStore:
                           ', '.join(s.href for s in matches)))
         return matches[0]
 
-    def find_by_name(self, name):
+    def find_by_name(self, name, action=None, forbidden_hint=_LIST_HINT):
         """Return every secret whose name is exactly *name*.
 
         Barbican's ``name`` filter is an SQL LIKE (``%`` and ``_`` match
         anything), so the exact match happens here.
         """
-        return [s for s in self._pages('find secrets named %r' % name,
-                                       _READ_HINT, name=name)
+        action = action or 'find secrets named %r' % name
+        return [s for s in self._pages(action, forbidden_hint, name=name)
                 if s.name == name]
 
     def list_keys(self):
@@ -334,7 +350,9 @@ class KeyStore:
         return secret, stored
 
     def ensure_name_free(self, name):
-        taken = self.find_by_name(name)
+        taken = self.find_by_name(
+            name, action='check that the name %r is free' % name,
+            forbidden_hint=_CREATE_HINT)
         if taken:
             raise _error(
                 'A secret named %r already exists (%s); choose another name, '
@@ -415,12 +433,17 @@ class KeyStore:
 
     # -- removal ----------------------------------------------------------
 
-    def delete(self, secret, force=False):
+    @staticmethod
+    def check_deletable(secret, force=False):
+        """Refuse a secret that Barbican knows something depends on."""
         if secret.consumers and not force:
             raise _error(
                 'Secret %s has consumers (%s): something depends on it; '
                 'pass --force to delete it anyway'
                 % (secret.label, secret.consumers_text))
+
+    def delete(self, secret, force=False):
+        self.check_deletable(secret, force)
         with self._errors('delete secret %s' % secret.label, _DELETE_HINT,
                           not_found='Secret %s no longer exists'
                                     % secret.label):

@@ -152,7 +152,9 @@ class ShowObjectSecret(command.ShowOne):
         secret = store.get(parsed_args.secret)
         payload = None
         usable = 'no: the secret is %s, not ACTIVE' % secret.status
-        if secret.status == 'ACTIVE':
+        if secret.status == 'ACTIVE' and not secret.content_types:
+            usable = 'no: the secret has no payload'
+        elif secret.status == 'ACTIVE':
             payload = store.read_key(secret)
             try:
                 keys.check(payload)
@@ -222,18 +224,24 @@ class DeleteObjectSecret(command.Command):
         # Resolve every argument first: a typo in the last one must not
         # leave the first ones already deleted.
         doomed = [store.get(ref) for ref in parsed_args.secrets]
+        for secret in doomed:
+            store.check_deletable(secret, force=parsed_args.force)
         if not parsed_args.yes:
             _confirm(doomed)
-        failures = 0
+        failures = []
         for secret in doomed:
             try:
                 store.delete(secret, force=parsed_args.force)
             except exceptions.CommandError as exc:
-                failures += 1
-                LOG.error('%s', exc)
+                failures.append(exc)
+        if len(doomed) == 1 and failures:
+            raise failures[0]
+        for exc in failures:
+            LOG.error('%s', exc)
         if failures:
             raise exceptions.CommandError(
-                '%d of %d keys were not deleted' % (failures, len(doomed)))
+                '%d of %d keys were not deleted'
+                % (len(failures), len(doomed)))
 
 
 def _confirm(secrets):

@@ -528,7 +528,7 @@ class TestListKeys(TestKeyStoreBase):
         self.mocker.get(API + 'secrets', status_code=403,
                         json={'code': 403, 'title': 'Forbidden'})
         message = self.assertCommandError(self.store.list_keys)
-        self.assertIn("'reader' role", message)
+        self.assertIn("listing keys needs the 'member' role", message)
 
 
 class TestReadKey(TestKeyStoreBase):
@@ -611,7 +611,7 @@ class TestStore(TestKeyStoreBase):
                          json={'code': 403, 'title': 'Forbidden'})
         message = self.assertCommandError(self.store.store, 'objectSecret',
                                           fakes.TEXT_KEY)
-        self.assertIn("'member' role (or 'creator')", message)
+        self.assertIn("storing keys needs the 'member' role", message)
         self.assertEqual([], self.barbican.requests('PUT'))
 
     def test_store_failed_put_removes_the_secret(self):

@@ -22,6 +22,7 @@ import fixtures
 from osc_lib import exceptions
 from osc_lib.test import base
 
+from osc_ssec import barbican
 from osc_ssec.v1 import objectsecret
 from tests.unit import fakes
 
@@ -495,3 +496,29 @@ class TestDeleteObjectSecret(fakes.TestObjectSecret):
                                 self.cmd.take_action,
                                 self._parse(['k1', 'k2', '--yes']))
         self.assertEqual('2 of 2 keys were not deleted', str(exc))
+
+
+class TestDeleteChecksEveryKeyFirst(fakes.TestObjectSecret):
+    """A consumer on any argument must stop the whole delete."""
+
+    def test_consumer_on_second_key_deletes_nothing(self):
+        free = fakes.make_secret('free')
+        used = fakes.make_secret('used', consumers=[
+            {'service': 'image', 'resource_type': 'image',
+             'resource_id': 'i1'}])
+        self.store.get.side_effect = [free, used]
+        self.store.check_deletable.side_effect = (
+            barbican.KeyStore.check_deletable)
+        cmd = objectsecret.DeleteObjectSecret(self.app, None)
+        parsed = self.check_parser(cmd, ['free', 'used', '--yes'], [])
+        self.assertRaisesRegex(exceptions.CommandError, 'has consumers',
+                               cmd.take_action, parsed)
+        self.store.delete.assert_not_called()
+
+    def test_single_failure_is_reported_once(self):
+        self.store.get.return_value = fakes.make_secret()
+        self.store.delete.side_effect = exceptions.CommandError('gone wrong')
+        cmd = objectsecret.DeleteObjectSecret(self.app, None)
+        parsed = self.check_parser(cmd, ['objectSecret', '--yes'], [])
+        self.assertRaisesRegex(exceptions.CommandError, '^gone wrong$',
+                               cmd.take_action, parsed)
