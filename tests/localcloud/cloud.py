@@ -69,6 +69,7 @@ class LocalCloud:
         self.barbican_url = None
         self.users = {}
         self.projects = {}
+        self._regions = {keystone.REGION}
         self._passwords = {}
         self._keystone = None
         self._barbican = None
@@ -110,18 +111,34 @@ class LocalCloud:
         """A keystoneauth1 Session of the admin user in project admin."""
         return self._session
 
-    def add_endpoint(self, service_type, service_name, url):
-        """Register a service and its three endpoints in the region.
+    def add_endpoint(self, service_type, service_name, url,
+                     region=keystone.REGION):
+        """Register a service and its three endpoints in region.
+
+        A region other than the bootstrap one is created on first use: a
+        test can give itself a catalog of its own, selected with
+        `openstack --os-region-name`, without changing anyone else's.
 
         :returns: the service's id.
         """
+        if region not in self._regions:
+            self._create('regions', 'region', id=region)
+            self._regions.add(region)
         service = self._create('services', 'service',
                                type=service_type, name=service_name)
         for interface in INTERFACES:
             self._create('endpoints', 'endpoint', service_id=service,
-                         interface=interface, url=url,
-                         region_id=keystone.REGION)
+                         interface=interface, url=url, region_id=region)
         return service
+
+    def set_keystone_policy(self, rules):
+        """Override Keystone policy rules, {name: check string}, at once.
+
+        Keystone re-reads its policy file when it changes, so this takes
+        effect from the next request; set_keystone_policy({}) restores
+        the defaults.
+        """
+        self._keystone.set_policy(rules)
 
     def create_ec2_credential(self, cloud_name, access, secret):
         """An EC2 credential with this access/secret pair for a cloud.
