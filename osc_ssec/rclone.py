@@ -36,6 +36,8 @@ _KEY_MD5 = 'SSE_CUSTOMER_KEY_MD5'
 SSE_C_OPTIONS = (_ALGORITHM, _KEY, _KEY_BASE64, _KEY_MD5)
 REMOTE_OPTIONS = ('TYPE', 'PROVIDER', 'ENV_AUTH', 'ENDPOINT', 'REGION',
                   'ACCESS_KEY_ID', 'SECRET_ACCESS_KEY')
+# Names a remote, not a backend option: no global form exists.
+_NOT_BACKEND_OPTIONS = ('TYPE',)
 
 # rclone finds remotes in the environment with ^RCLONE_CONFIG_(.+?)_TYPE=
 # and lowercases the name; shells accept only these characters in a name.
@@ -97,13 +99,18 @@ def sse_c_variables(key, remote=None, key_form='auto'):
     return variables, [other_form]
 
 
-def global_sse_c_names_in(environ):
-    """The global SSE-C variables set in *environ*.
+def global_counterparts(names, remote):
+    """The global ``RCLONE_S3_*`` names of per-remote variable *names*.
 
-    rclone 1.68 and later let these win over per-remote ones, so a stale
-    global key silently overrides the key of a ``--remote`` scope.
+    rclone 1.68 and later let a global backend option win over the same
+    option of one remote, so a stale ``RCLONE_S3_SSE_CUSTOMER_KEY`` or
+    ``RCLONE_S3_ENDPOINT`` in the shell silently replaces what was set for
+    *remote*: another key, or another server.
     """
-    return [name for name in sse_c_names() if name in environ]
+    scope = prefix(remote)
+    options = (name[len(scope):] for name in names if name.startswith(scope))
+    return [GLOBAL_PREFIX + option for option in options
+            if option not in _NOT_BACKEND_OPTIONS]
 
 
 def remote_names(remote):

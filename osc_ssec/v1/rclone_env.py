@@ -55,12 +55,6 @@ class _RcloneVariablesCommand(command.Command):
                  'manual recipe makes), "base64" (SSE_CUSTOMER_KEY_BASE64, '
                  'rclone 1.60+), or "auto": raw when possible (default)',
         )
-        parser.add_argument(
-            '--clear-global',
-            action='store_true',
-            help='Also remove the global RCLONE_S3_SSE_CUSTOMER_* variables; '
-                 'rclone 1.68 and later let them win over a --remote key',
-        )
         remote = parser.add_argument_group(
             'whole remote',
             'Define the --remote itself from the OpenStack session, so that '
@@ -117,6 +111,24 @@ class _RcloneVariablesCommand(command.Command):
         except rclone.VariableError as exc:
             raise exceptions.CommandError(str(exc))
 
+    def clears_shadowing_globals(self, parsed_args):
+        """Whether to remove globals that would override --remote values."""
+        raise NotImplementedError
+
+    def scope_names(self, parsed_args):
+        """Every variable name that this invocation's scope covers."""
+        names = rclone.sse_c_names(parsed_args.remote)
+        if parsed_args.define_remote:
+            names = rclone.remote_names(parsed_args.remote) + names
+        return names
+
+    def shadowing_globals(self, parsed_args):
+        """The global names that rclone 1.68+ would prefer to the scope's."""
+        if not parsed_args.remote:
+            return []
+        return rclone.global_counterparts(self.scope_names(parsed_args),
+                                          parsed_args.remote)
+
     def variables(self, parsed_args):
         """Return ``(set, unset)``: variables to set, names to remove."""
         remote = parsed_args.remote
@@ -130,12 +142,13 @@ class _RcloneVariablesCommand(command.Command):
                 key, remote=remote, key_form=parsed_args.key_form)
         except rclone.VariableError as exc:
             raise exceptions.CommandError(str(exc))
-        removals = stale
-        if parsed_args.clear_global:
-            removals = removals + rclone.sse_c_names()
-        elif remote:
-            self._warn_about_globals()
-        return variables + key_variables, removals
+        shadowing = self.shadowing_globals(parsed_args)
+        if self.clears_shadowing_globals(parsed_args):
+            stale = stale + shadowing
+        else:
+            self._warn_about(
+                [name for name in shadowing if name in os.environ], remote)
+        return variables + key_variables, stale
 
     def _remote_definition(self, parsed_args):
         client_manager = self.app.client_manager
@@ -149,17 +162,13 @@ class _RcloneVariablesCommand(command.Command):
             credential.secret, provider=parsed_args.provider,
             region=client_manager.region_name)
 
-    def _warn_about_globals(self):
-        shadowing = rclone.global_sse_c_names_in(os.environ)
+    def _warn_about(self, shadowing, remote):
         if shadowing:
             self.app.stderr.write(
-                'Warning: %s %s set in this environment; rclone 1.68 and '
-                'later use %s instead of the --remote key. Pass '
-                '--clear-global to remove %s.\n'
-                % (', '.join(shadowing),
-                   'is' if len(shadowing) == 1 else 'are',
-                   'it' if len(shadowing) == 1 else 'them',
-                   'it' if len(shadowing) == 1 else 'them'))
+                'Warning: rclone 1.68 and later prefer these variables of '
+                'this environment to the values set for remote %s: %s. Pass '
+                '--clear-global to remove them.\n'
+                % (remote, ', '.join(shadowing)))
 
 
 class RcloneEnv(_RcloneVariablesCommand):
@@ -191,6 +200,13 @@ class RcloneEnv(_RcloneVariablesCommand):
                  % ', '.join(shells.CHOICES),
         )
         parser.add_argument(
+            '--clear-global',
+            action='store_true',
+            help='With --remote: also remove the global RCLONE_S3_* '
+                 'variables of the same options, which rclone 1.68 and '
+                 'later prefer to the remote\'s own',
+        )
+        parser.add_argument(
             '--unset',
             action='store_true',
             help='Print statements that remove the variables instead of '
@@ -211,13 +227,14 @@ class RcloneEnv(_RcloneVariablesCommand):
                 '# To load these: %s\n'
                 % shells.eval_hint(shell, 'openstack objectsecret rclone-env'))
 
+    def clears_shadowing_globals(self, parsed_args):
+        return parsed_args.clear_global
+
     def _statements(self, shell, parsed_args):
         if parsed_args.unset:
-            names = rclone.sse_c_names(parsed_args.remote)
-            if parsed_args.define_remote:
-                names = rclone.remote_names(parsed_args.remote) + names
+            names = self.scope_names(parsed_args)
             if parsed_args.clear_global:
-                names += rclone.sse_c_names()
+                names += self.shadowing_globals(parsed_args)
             return _rendered(shells.render_unset, shell, _unique(names))
         variables, removals = self.variables(parsed_args)
         return _rendered(shells.render, shell, variables,
@@ -240,7 +257,13 @@ class RunWithKey(_RcloneVariablesCommand):
     this process, so its standard streams, signals and exit status are
     exactly its own, e.g.:
     openstack objectsecret run -- rclone sync ~/media remote:encrypted
+    With --remote, global RCLONE_S3_* variables that rclone 1.68+ would
+    prefer to the remote's own values are removed from COMMAND's
+    environment.
     """
+
+    def clears_shadowing_globals(self, parsed_args):
+        return True
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -76,8 +76,18 @@ def test_sse_c_names_cover_every_option():
     ]
 
 
-def test_global_names_found_in_environment():
-    environ = {'RCLONE_S3_SSE_CUSTOMER_KEY': 'x', 'HOME': '/root',
-               'RCLONE_CONFIG_A_SSE_CUSTOMER_KEY': 'y'}
-    assert rclone.global_sse_c_names_in(environ) == [
-        'RCLONE_S3_SSE_CUSTOMER_KEY']
+def test_global_counterparts_of_remote_variables():
+    names = (rclone.remote_names('enc') + rclone.sse_c_names('enc')
+             + ['RCLONE_CONFIG_OTHER_ENDPOINT'])
+    assert rclone.global_counterparts(names, 'enc') == [
+        'RCLONE_S3_PROVIDER',
+        'RCLONE_S3_ENV_AUTH',
+        'RCLONE_S3_ENDPOINT',
+        'RCLONE_S3_REGION',
+        'RCLONE_S3_ACCESS_KEY_ID',
+        'RCLONE_S3_SECRET_ACCESS_KEY',
+        'RCLONE_S3_SSE_CUSTOMER_ALGORITHM',
+        'RCLONE_S3_SSE_CUSTOMER_KEY',
+        'RCLONE_S3_SSE_CUSTOMER_KEY_BASE64',
+        'RCLONE_S3_SSE_CUSTOMER_KEY_MD5',
+    ]

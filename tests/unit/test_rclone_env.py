@@ -111,7 +111,7 @@ class TestRcloneEnv(fakes.TestObjectSecret):
     def test_stale_global_warns_for_remote_scope(self):
         _environ(self, {'RCLONE_S3_SSE_CUSTOMER_KEY': 'stale'})
         out = self._run(['--remote', 'r', '--shell', 'sh'])
-        self.assertIn('RCLONE_S3_SSE_CUSTOMER_KEY is set',
+        self.assertIn('remote r: RCLONE_S3_SSE_CUSTOMER_KEY.',
                       self.app.stderr.getvalue())
         self.assertIn('--clear-global', self.app.stderr.getvalue())
         self.assertNotIn('stale', out)
@@ -224,3 +224,58 @@ class TestRunWithKey(fakes.TestObjectSecret):
         self.assertRaisesRegex(exceptions.CommandError,
                                'Cannot run no-such-program-osc-ssec',
                                self.cmd.take_action, parsed)
+
+
+class TestShadowingGlobals(fakes.TestObjectSecret):
+    """A stale global RCLONE_S3_ENDPOINT must not redirect a defined remote."""
+
+    def setUp(self):
+        super().setUp()
+        self.store.get.return_value = fakes.make_secret()
+        self.store.read_sse_c_key.return_value = fakes.BINARY_KEY
+        _environ(self, {'RCLONE_S3_ENDPOINT': 'http://elsewhere',
+                        'RCLONE_S3_PROVIDER': 'AWS'})
+        self.app.client_manager.region_name = 'RegionOne'
+        for name, value in (('find_endpoint', 'https://s3.test'),
+                            ('find_ec2_credential',
+                             s3remote.Ec2Credential('AK', 'SK'))):
+            patcher = mock.patch.object(s3remote, name, return_value=value)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def test_rclone_env_warns_about_a_global_endpoint(self):
+        self.app.stdout = _Output()
+        self.app.stderr = io.StringIO()
+        cmd = rclone_env.RcloneEnv(self.app, None)
+        parsed = self.check_parser(
+            cmd, ['--remote', 'enc', '--define-remote', '--shell', 'sh'], [])
+        cmd.take_action(parsed)
+        warning = self.app.stderr.getvalue()
+        self.assertIn('RCLONE_S3_PROVIDER, RCLONE_S3_ENDPOINT', warning)
+        self.assertNotIn('unset RCLONE_S3_ENDPOINT;',
+                         self.app.stdout.getvalue())
+
+    def test_rclone_env_clear_global_unsets_them(self):
+        self.app.stdout = _Output()
+        self.app.stderr = io.StringIO()
+        cmd = rclone_env.RcloneEnv(self.app, None)
+        parsed = self.check_parser(
+            cmd, ['--remote', 'enc', '--define-remote', '--shell', 'sh',
+                  '--clear-global'], [])
+        cmd.take_action(parsed)
+        out = self.app.stdout.getvalue()
+        self.assertIn('unset RCLONE_S3_ENDPOINT;', out)
+        self.assertIn('unset RCLONE_S3_SECRET_ACCESS_KEY;', out)
+        self.assertEqual('', self.app.stderr.getvalue())
+
+    @mock.patch('os.execvpe')
+    def test_run_removes_them_from_the_command_environment(self, execvpe):
+        cmd = rclone_env.RunWithKey(self.app, None)
+        parsed = self.check_parser(
+            cmd, ['--remote', 'enc', '--define-remote', '--', 'rclone'], [])
+        cmd.take_action(parsed)
+        environ = execvpe.call_args[0][2]
+        self.assertNotIn('RCLONE_S3_ENDPOINT', environ)
+        self.assertNotIn('RCLONE_S3_PROVIDER', environ)
+        self.assertEqual('https://s3.test',
+                         environ['RCLONE_CONFIG_ENC_ENDPOINT'])
