@@ -256,8 +256,8 @@ _UNSET = {
 
 _HINT = {
     SH: 'out=$(%s) && eval "$out"',
-    FISH: '%s | source',
-    TCSH: 'eval "`%s`"',
+    FISH: 'set out (%s); and printf \'%%s\\n\' $out | source',
+    TCSH: 'set out = "`%s`" && eval "$out"',
     POWERSHELL: '%s | Invoke-Expression',
     CMD: 'FOR /f "tokens=*" %%i IN (\'%s\') DO @%%i',
     DOTENV: '%s > rclone.env',

@@ -48,6 +48,7 @@ class _RcloneVariablesCommand(command.Command):
         )
         parser.add_argument(
             '--key-form',
+            metavar='<key-form>',
             choices=rclone.KEY_FORMS,
             default='auto',
             help='How to pass the key: "raw" (SSE_CUSTOMER_KEY, rclone '
@@ -174,11 +175,10 @@ class _RcloneVariablesCommand(command.Command):
 class RcloneEnv(_RcloneVariablesCommand):
     """Print the rclone environment variables for an SSE-C key.
 
-    Load them into the current shell with
+    Only statements go to standard output; on any error nothing is printed
+    there and the exit status is non-zero. Load them so that a failure
+    stops you, in sh, bash, zsh and dash with:
     out=$(openstack objectsecret rclone-env) && eval "$out"
-    (fish: openstack objectsecret rclone-env | source), then run rclone as
-    usual. Only statements go to standard output; on any error nothing is
-    printed there and the exit status is non-zero.
     """
 
     def get_parser(self, prog_name):
@@ -252,14 +252,13 @@ def _rendered(render, *args, **kwargs):
 class RunWithKey(_RcloneVariablesCommand):
     """Run a command with an SSE-C key in its environment.
 
-    The variables that rclone-env would print are given to COMMAND only:
-    never to the calling shell, never on a command line. COMMAND replaces
-    this process, so its standard streams, signals and exit status are
-    exactly its own, e.g.:
+    The variables that rclone-env would print are given to the command
+    only: never to the calling shell, never on a command line. With
+    --remote, global RCLONE_S3_* variables that rclone 1.68+ would prefer
+    to the remote's own values are removed from its environment. The
+    command replaces this process, so its standard streams, signals and
+    exit status are exactly its own. Example:
     openstack objectsecret run -- rclone sync ~/media remote:encrypted
-    With --remote, global RCLONE_S3_* variables that rclone 1.68+ would
-    prefer to the remote's own values are removed from COMMAND's
-    environment.
     """
 
     def clears_shadowing_globals(self, parsed_args):
@@ -271,10 +270,11 @@ class RunWithKey(_RcloneVariablesCommand):
             '%s [options] [<secret>] -- <command> [<arg> ...]' % prog_name)
         parser.add_argument(
             'argv',
-            metavar='[<secret>] -- <command> [<arg> ...]',
+            metavar='<command>',
             nargs=argparse.REMAINDER,
-            help='Key to use: a secret name (exact match), UUID or href '
-                 '(default: %s); then "--" and the command to run with it'
+            help='[<secret>] -- <command> [<arg> ...]: the key to use, a '
+                 'secret name (exact match), UUID or href (default: %s); '
+                 'then "--" and the command to run with it'
                  % barbican.DEFAULT_NAME,
         )
         return parser

@@ -207,8 +207,8 @@ def test_hint_stays_on_stderr(shell, tmp_path):
         % shells.eval_hint(shell, 'cmd').encode())
 
 
-@pytest.mark.parametrize('shell', POSIX)
-def test_sh_hint_evaluates_nothing_when_the_command_fails(shell, tmp_path):
+@pytest.mark.parametrize('shell', sorted(SHELLS))
+def test_hint_evaluates_nothing_when_the_command_fails(shell, tmp_path):
     assert 'NEW_KEY' not in run_fake_command(shell, tmp_path, fail=True)
 
 

@@ -64,8 +64,9 @@ EXPECTED_UNSET = {
 COMMAND = 'openstack objectsecret rclone-env'
 EXPECTED_HINT = {
     'sh': 'out=$(openstack objectsecret rclone-env) && eval "$out"',
-    'fish': 'openstack objectsecret rclone-env | source',
-    'tcsh': 'eval "`openstack objectsecret rclone-env`"',
+    'fish': "set out (openstack objectsecret rclone-env); "
+            "and printf '%s\\n' $out | source",
+    'tcsh': 'set out = "`openstack objectsecret rclone-env`" && eval "$out"',
     'powershell': 'openstack objectsecret rclone-env | Invoke-Expression',
     'cmd': 'FOR /f "tokens=*" %i IN '
            '(\'openstack objectsecret rclone-env\') DO @%i',
