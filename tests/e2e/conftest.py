@@ -16,12 +16,15 @@ Nothing here skips: a missing rclone or a server that cannot start is an
 error, because a green run without them would prove nothing.
 """
 
+import atexit
+import contextlib
 import dataclasses
 import os
 import secrets
 
 import pytest
 
+from tests.localcloud import process
 from tests.localcloud import rclone as rclone_lib
 from tests.localcloud import seaweed as seaweed_lib
 
@@ -35,10 +38,20 @@ def s3_credentials():
     return 'osc-ssec-' + secrets.token_hex(4), secrets.token_hex(20)
 
 
+@contextlib.contextmanager
 def _serve(tmp_path_factory, credentials, https):
+    """A running SeaweedS3, stopped on the way out whatever happens.
+
+    Like local_cloud: SIGTERM and SIGHUP unwind through the stop, and
+    process.stop_all() at exit is the safety net for anything left.
+    """
     state_dir = tmp_path_factory.mktemp('seaweed-https' if https
                                         else 'seaweed')
-    return seaweed_lib.SeaweedS3(state_dir, *credentials, https=https)
+    atexit.register(process.stop_all)
+    with process.interruptible():
+        with seaweed_lib.SeaweedS3(state_dir, *credentials,
+                                   https=https) as server:
+            yield server
 
 
 @pytest.fixture(scope='session')

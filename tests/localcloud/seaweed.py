@@ -22,13 +22,14 @@ import json
 import os
 from pathlib import Path
 import random
-import signal
 import socket
 import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
+
+from tests.localcloud import process as process_lib
 
 REPO = Path(__file__).resolve().parents[2]
 WEED = REPO / '.venv-cloud' / 'bin' / 'weed'
@@ -44,10 +45,9 @@ COMPONENTS = ('master', 'volume', 'filer', 's3', 'admin')
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
-LOG_TAIL_LINES = 40
 
 
-class SeaweedError(RuntimeError):
+class SeaweedError(process_lib.LocalCloudError, RuntimeError):
     """The server could not be started; the message ends with its log."""
 
 
@@ -95,14 +95,6 @@ def make_self_signed_cert(directory):
     return cert, key
 
 
-def log_tail(path, lines=LOG_TAIL_LINES):
-    try:
-        text = path.read_text(errors='replace')
-    except FileNotFoundError:
-        return '(no log)'
-    return '\n'.join(text.splitlines()[-lines:])
-
-
 class SeaweedS3:
     """``weed mini`` (master, volume, filer and S3 in one process).
 
@@ -110,6 +102,10 @@ class SeaweedS3:
     ``state_dir``. The gRPC Unix sockets are hard-coded in /tmp by
     SeaweedFS; it removes them on SIGTERM, and :meth:`stop` removes them
     itself when it had to use SIGKILL.
+
+    The process is a :class:`tests.localcloud.process.Process`, like the
+    cloud's servers: it runs in a session of its own, gets SIGTERM if the
+    thread that started it dies, and :func:`process.stop_all` stops it.
     """
 
     def __init__(self, state_dir, access_key, secret_key, https=False):
@@ -186,12 +182,13 @@ class SeaweedS3:
             self.endpoint = f'http://127.0.0.1:{self._ports["s3"]}'
         self.filer_url = f'http://127.0.0.1:{self._ports["filer"]}'
         command = self._command(self._write_identity(), tls)
-        with open(self.log_path, 'ab') as log:
-            self._process = subprocess.Popen(
-                command, cwd=self.state_dir, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
+            self._process = process_lib.start(
+                'weed mini', command, self.log_path, cwd=self.state_dir)
             self._wait_ready()
+        except process_lib.LocalCloudError as error:
+            self.stop()
+            raise SeaweedError(str(error)) from error
         except BaseException:
             self.stop()
             raise
@@ -211,31 +208,31 @@ class SeaweedS3:
             return False
 
     def _wait_ready(self):
+        """Wait for the plain S3 port, then for the https one if any.
+
+        Process.wait_for_http trusts only the system's CAs, so the https
+        endpoint (self-signed) is polled here with the server's own CA.
+        """
         deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise SeaweedError(
-                    f'weed mini exited with {self._process.returncode}; '
-                    f'log {self.log_path}:\n{log_tail(self.log_path)}')
-            if self._answers():
-                return
+        # S3 answers 403 to an anonymous request: any answer will do.
+        self._process.wait_for_http(f'http://127.0.0.1:{self._ports["s3"]}/',
+                                    timeout=START_TIMEOUT)
+        while not self._answers():
+            if not self._process.running():
+                raise self._process.error(
+                    f'exited before {self.endpoint} answered')
+            if time.monotonic() >= deadline:
+                raise self._process.error(
+                    f'{self.endpoint} did not answer within '
+                    f'{START_TIMEOUT:.0f} s')
             time.sleep(0.05)
-        raise SeaweedError(
-            f'{self.endpoint} did not answer within {START_TIMEOUT:.0f} s; '
-            f'log {self.log_path}:\n{log_tail(self.log_path)}')
 
     def stop(self):
-        """SIGTERM by PID, then SIGKILL if it does not exit; idempotent."""
+        """SIGTERM by PID, then SIGKILL to its group; idempotent."""
         process, self._process = self._process, None
         if process is None:
             return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        process.stop(STOP_TIMEOUT)
         self._remove_grpc_sockets()
 
     def _remove_grpc_sockets(self):
