@@ -22,7 +22,7 @@ cd "$top"
 say() { printf '==> %s\n' "$*" >&2; }
 
 started=$SECONDS
-say "tools/bootstrap.sh (first run: a few minutes of pip; then ~1 s)"
+say "tools/bootstrap.sh (first run: 1-2 minutes of pip; then about 1 s)"
 tools/bootstrap.sh
 say "bootstrap done in $((SECONDS - started)) s"
 
