@@ -26,7 +26,6 @@ from osc_lib import exceptions
 
 from osc_ssec import barbican
 from osc_ssec import rclone
-from osc_ssec import s3remote
 from osc_ssec import shells
 
 _REMOTE_DEFINITION_OPTIONS = ('endpoint', 'provider', 'allow_http',
@@ -152,6 +151,10 @@ class _RcloneVariablesCommand(command.Command):
         return variables + key_variables, stale
 
     def _remote_definition(self, parsed_args):
+        # Imported here: only --define-remote needs it, and every command
+        # module is imported on every openstack call.
+        from osc_ssec import s3remote
+
         client_manager = self.app.client_manager
         endpoint = s3remote.check_endpoint(
             s3remote.find_endpoint(client_manager, parsed_args.endpoint),
