@@ -29,8 +29,9 @@ ALGORITHM = 'aes'
 BIT_LENGTH = 8 * KEY_BYTES
 
 # Characters that every supported shell, rclone.conf and cmd.exe carry
-# unquoted and unchanged; a key made only of them can travel as rclone's raw
-# ``sse_customer_key`` option, which rclone older than 1.60 requires.
+# unquoted and unchanged; a key made only of them travels by default as
+# rclone's raw ``sse_customer_key`` option, which rclone older than 1.60
+# requires.
 _TEXT_KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + '+-./:=@_,')
 
 
@@ -97,15 +98,20 @@ def to_base64(key):
 
 
 def as_text(key):
-    """Return the key as text when it is safe to pass as a raw string.
+    """Return the key as text when it is 32 printable ASCII characters.
 
-    That is the case for keys made by the manual recipe; ``None`` for
-    binary keys, which must travel base64-encoded.
+    Keys made by the manual recipe are; binary keys (``None``) must travel
+    base64-encoded.
     """
     try:
         text = key.decode('ascii')
     except UnicodeDecodeError:
         return None
-    if len(text) == KEY_BYTES and set(text) <= _TEXT_KEY_ALPHABET:
+    if len(text) == KEY_BYTES and text.isprintable():
         return text
     return None
+
+
+def is_shell_safe(text):
+    """Whether *text* passes unquoted and unchanged through every shell."""
+    return set(text) <= _TEXT_KEY_ALPHABET

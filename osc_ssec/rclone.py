@@ -68,9 +68,10 @@ def sse_c_variables(key, remote=None, key_form='auto'):
     """Return ``(set, unset)``: the variables that give rclone *key*.
 
     *set* is a list of ``(name, value)`` pairs: the algorithm (rclone has
-    no default), the key and its MD5. The key travels raw when it is a
-    printable 32-character key (keys of the manual recipe; rclone 1.54+)
-    and base64-encoded otherwise (rclone 1.60+). *unset* names the key
+    no default), the key and its MD5. By default the key travels raw when
+    it is 32 characters that every shell carries unchanged (keys of the
+    manual recipe; rclone 1.54+) and base64-encoded otherwise (rclone
+    1.60+); ``raw`` forces the raw form for any printable key. *unset* names the key
     variable of the other form: rclone refuses to start when both are set,
     so a stale one from an earlier key must go.
     """
@@ -81,9 +82,11 @@ def sse_c_variables(key, remote=None, key_form='auto'):
     text = keys.as_text(key)
     if key_form == 'raw' and text is None:
         raise VariableError(
-            'This key is binary and cannot be passed raw: use the base64 '
-            'form (rclone 1.60 or later reads it)')
-    raw = key_form == 'raw' or (key_form == 'auto' and text is not None)
+            'This key is binary (not 32 printable ASCII characters) and '
+            'cannot be passed raw: use the base64 form (rclone 1.60 or '
+            'later reads it)')
+    raw = key_form == 'raw' or (
+        key_form == 'auto' and text is not None and keys.is_shell_safe(text))
     scope = prefix(remote)
     if raw:
         key_variable = (scope + _KEY, text)

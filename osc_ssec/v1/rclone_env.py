@@ -51,9 +51,10 @@ class _RcloneVariablesCommand(command.Command):
             choices=rclone.KEY_FORMS,
             default='auto',
             help='How to pass the key: "raw" (SSE_CUSTOMER_KEY, rclone '
-                 '1.54+; only for printable 32-character keys such as the '
-                 'manual recipe makes), "base64" (SSE_CUSTOMER_KEY_BASE64, '
-                 'rclone 1.60+), or "auto": raw when possible (default)',
+                 '1.54+; only for keys of 32 printable characters, such as '
+                 'the manual recipe makes), "base64" '
+                 '(SSE_CUSTOMER_KEY_BASE64, rclone 1.60+), or "auto": raw '
+                 'for keys of letters, digits and +-./:=@_, only (default)',
         )
         remote = parser.add_argument_group(
             'whole remote',

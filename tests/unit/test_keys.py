@@ -61,13 +61,20 @@ def test_check():
         keys.check(bytes(16))
 
 
-def test_as_text_only_for_printable_shell_safe_32_char_keys():
+def test_as_text_only_for_32_printable_ascii_characters():
     assert keys.as_text(RECIPE_KEY) == RECIPE_KEY.decode()
+    assert keys.as_text(b"it's $HOME" + b'a' * 22) == "it's $HOME" + 'a' * 22
     assert keys.as_text(BINARY_KEY) is None
-    assert keys.as_text(b"it's" + b'a' * 28) is None
-    assert keys.as_text(b'$' + b'a' * 31) is None
+    assert keys.as_text(b'\n' + b'a' * 31) is None
     assert keys.as_text(b'a' * 31) is None
     assert keys.as_text('é'.encode() + b'a' * 30) is None
+
+
+def test_shell_safe_alphabet():
+    assert keys.is_shell_safe(RECIPE_KEY.decode())
+    assert keys.is_shell_safe('abc+/=-_.,:@')
+    for bad in ("'", '"', '$', '`', '!', '%', '^', ' ', '\\', '*', '#'):
+        assert not keys.is_shell_safe('a' + bad)
 
 
 def test_to_base64_round_trips():

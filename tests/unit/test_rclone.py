@@ -91,3 +91,13 @@ def test_global_counterparts_of_remote_variables():
         'RCLONE_S3_SSE_CUSTOMER_KEY_BASE64',
         'RCLONE_S3_SSE_CUSTOMER_KEY_MD5',
     ]
+
+
+def test_printable_key_with_shell_hostile_characters():
+    key = b"pwgen -sy: it's $(x) `y` !z %q" + b'^~'
+    assert len(key) == 32
+    variables, _ = rclone.sse_c_variables(key)
+    assert variables[1][0] == 'RCLONE_S3_SSE_CUSTOMER_KEY_BASE64'
+    variables, unset = rclone.sse_c_variables(key, key_form='raw')
+    assert variables[1] == ('RCLONE_S3_SSE_CUSTOMER_KEY', key.decode())
+    assert unset == ['RCLONE_S3_SSE_CUSTOMER_KEY_BASE64']
