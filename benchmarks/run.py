@@ -85,7 +85,8 @@ RECIPE = r'''
 set -e
 if command -v pwgen >/dev/null; then secret_raw=$(pwgen 32 1)
 else secret_raw=$(tr -dc A-Za-z0-9 </dev/urandom | head -c32); fi
-barbican_secret_url=$(openstack secret store --name "$NAME" --algorithm aes --bit-length 256 --payload ${secret_raw} -f value -c 'Secret href')
+barbican_secret_url=$(openstack secret store --name "$NAME" --algorithm aes \
+    --bit-length 256 --payload ${secret_raw} -f value -c 'Secret href')
 secret=$(openstack secret get ${barbican_secret_url} -p -c Payload -f value)
 test "${#secret}" -eq 32
 '''
@@ -294,8 +295,8 @@ def run_cpu(argv, env):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, _ = run(argv, env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime
-                                                 - before.ru_stime)
+    cpu = ((after.ru_utime - before.ru_utime)
+           + (after.ru_stime - before.ru_stime))
     return wall, cpu
 
 

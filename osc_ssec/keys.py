@@ -32,7 +32,8 @@ BIT_LENGTH = 8 * KEY_BYTES
 # unquoted and unchanged; a key made only of them travels by default as
 # rclone's raw ``sse_customer_key`` option, which rclone older than 1.60
 # requires.
-_TEXT_KEY_ALPHABET = frozenset(string.ascii_letters + string.digits + '+-./:=@_,')
+_TEXT_KEY_ALPHABET = frozenset(
+    string.ascii_letters + string.digits + '+-./:=@_,')
 
 
 class InvalidKey(ValueError):
@@ -85,9 +86,9 @@ def parse(material):
 def fingerprint(key):
     """Return the SSE-C key MD5: base64 of the MD5 digest of the raw key.
 
-    This is the value S3 calls ``x-amz-server-side-encryption-customer-key-MD5``
-    and rclone ``sse_customer_key_md5``; it identifies a key without
-    revealing it.
+    This is the value S3 sends as
+    ``x-amz-server-side-encryption-customer-key-MD5`` and rclone calls
+    ``sse_customer_key_md5``; it identifies a key without revealing it.
     """
     digest = hashlib.md5(key, usedforsecurity=False).digest()
     return base64.b64encode(digest).decode('ascii')

@@ -71,9 +71,9 @@ def sse_c_variables(key, remote=None, key_form='auto'):
     no default), the key and its MD5. By default the key travels raw when
     it is 32 characters that every shell carries unchanged (keys of the
     manual recipe; rclone 1.54+) and base64-encoded otherwise (rclone
-    1.60+); ``raw`` forces the raw form for any printable key. *unset* names the key
-    variable of the other form: rclone refuses to start when both are set,
-    so a stale one from an earlier key must go.
+    1.60+); ``raw`` forces the raw form for any printable key. *unset*
+    names the key variable of the other form: rclone refuses to start when
+    both are set, so a stale one from an earlier key must go.
     """
     if key_form not in KEY_FORMS:
         raise VariableError('Unknown key form %r: use one of %s'

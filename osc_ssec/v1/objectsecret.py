@@ -11,7 +11,7 @@
 #   under the License.
 
 
-"""``openstack objectsecret create|show|list|delete``: SSE-C keys in Barbican."""
+"""``openstack objectsecret create|show|list|delete``: keys in Barbican."""
 
 import logging
 import sys
@@ -31,9 +31,17 @@ DEFAULT_ORDER_TIMEOUT = barbican.DEFAULT_ORDER_TIMEOUT
 # certainly not a key and is not read into memory.
 _KEY_FILE_LIMIT = 4096
 
-_SECRET_HELP = (
-    'Key to use: a secret name (exact match), UUID or href '
-    '(default: %s)' % DEFAULT_NAME)
+
+def add_secret_argument(parser):
+    """The optional SECRET positional that show and rclone-env share."""
+    parser.add_argument(
+        'secret',
+        metavar='<secret>',
+        nargs='?',
+        default=DEFAULT_NAME,
+        help='Key to use: a secret name (exact match), UUID or href '
+             '(default: %s)' % DEFAULT_NAME,
+    )
 
 
 def _secret_columns(secret, key):
@@ -132,13 +140,7 @@ class ShowObjectSecret(command.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'secret',
-            metavar='<secret>',
-            nargs='?',
-            default=DEFAULT_NAME,
-            help=_SECRET_HELP,
-        )
+        add_secret_argument(parser)
         parser.add_argument(
             '--reveal-key',
             action='store_true',

@@ -27,6 +27,7 @@ from osc_lib import exceptions
 from osc_ssec import barbican
 from osc_ssec import rclone
 from osc_ssec import shells
+from osc_ssec.v1 import objectsecret
 
 _REMOTE_DEFINITION_OPTIONS = ('endpoint', 'provider', 'allow_http',
                               'create_ec2_credential')
@@ -187,14 +188,7 @@ class RcloneEnv(_RcloneVariablesCommand):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'secret',
-            metavar='<secret>',
-            nargs='?',
-            default=barbican.DEFAULT_NAME,
-            help='Key to use: a secret name (exact match), UUID or href '
-                 '(default: %s)' % barbican.DEFAULT_NAME,
-        )
+        objectsecret.add_secret_argument(parser)
         parser.add_argument(
             '--shell',
             metavar='<shell>',

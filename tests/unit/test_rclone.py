@@ -51,7 +51,8 @@ def test_forced_raw_for_a_binary_key_is_refused():
 def test_never_both_key_forms():
     for key in (BINARY_KEY, RECIPE_KEY):
         for form in ('auto', 'base64'):
-            names = [n for n, _ in rclone.sse_c_variables(key, key_form=form)[0]]
+            variables, _ = rclone.sse_c_variables(key, key_form=form)
+            names = [name for name, _value in variables]
             assert not {'RCLONE_S3_SSE_CUSTOMER_KEY',
                         'RCLONE_S3_SSE_CUSTOMER_KEY_BASE64'} <= set(names)
 
