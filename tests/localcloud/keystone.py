@@ -52,9 +52,12 @@ class Keystone:
         self._setup()
         self.process = process.start_gunicorn(
             'keystone', self._port, 'keystone_wsgi:application',
-            # A few threads: a client may wait on Barbican while Barbican
-            # validates its token here.
-            self.log_path, threads=4,
+            # One thread, as for Barbican: with SQLite, concurrent token
+            # requests failed with "database is locked" (HTTP 500) when
+            # tests created keys in parallel. Nothing deadlocks: a client
+            # is done with Keystone before Barbican validates its token
+            # here, and gunicorn parks idle keep-alive connections.
+            self.log_path, threads=1,
             env=process.clean_env(OS_KEYSTONE_CONFIG_FILES=str(self._config)),
             cwd=self.state_dir)
         self.process.wait_for_http(self.url, ready={200})
