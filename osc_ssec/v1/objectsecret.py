@@ -14,6 +14,9 @@
 """``openstack objectsecret create|show|list|delete``: keys in Barbican."""
 
 import logging
+import os
+import shlex
+import stat
 import sys
 
 from osc_lib.command import command
@@ -68,6 +71,7 @@ def read_key_file(path):
             material = sys.stdin.buffer.read(_KEY_FILE_LIMIT + 1)
         else:
             with open(path, 'rb') as key_file:
+                _warn_if_others_can_read(path, os.fstat(key_file.fileno()))
                 material = key_file.read(_KEY_FILE_LIMIT + 1)
     except OSError as exc:
         raise exceptions.CommandError(
@@ -76,6 +80,14 @@ def read_key_file(path):
         return keys.parse(material)
     except keys.InvalidKey as exc:
         raise exceptions.CommandError('%s: %s' % (path, exc))
+
+
+def _warn_if_others_can_read(path, status):
+    """Warn, as ssh does, about a regular key file that others may read."""
+    if stat.S_ISREG(status.st_mode) and status.st_mode & 0o077:
+        LOG.warning('Key file %s can be read by other users (mode %03o): '
+                    'keep keys in files only you can read (chmod 600 %s)',
+                    path, stat.S_IMODE(status.st_mode), shlex.quote(path))
 
 
 class CreateObjectSecret(command.ShowOne):

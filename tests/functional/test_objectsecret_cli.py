@@ -66,6 +66,13 @@ _PYTHON_WARNING = re.compile(r'^\S.*:\d+: \w*Warning: ')
 
 # -- helpers ---------------------------------------------------------------
 
+
+def _write_key_file(path, content):
+    """Write key material as users should: readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'wb') as key_file:
+        key_file.write(content)
+
 def _unique(prefix):
     return '%s-%s' % (prefix, uuid.uuid4().hex[:12])
 
@@ -364,13 +371,30 @@ def test_create_from_key_file(form, clouds, member, tmp_path):
     make_key, file_content = KEY_FILES[form]
     key = make_key()
     key_file = tmp_path / 'key'
-    key_file.write_bytes(file_content(key))
+    _write_key_file(key_file, file_content(key))
     name = _unique('import-' + form)
     result = clouds.run('member', 'objectsecret', 'create', name,
                         '--key-file', str(key_file),
                         '-f', 'value', '-c', 'Key fingerprint')
     assert result.returncode == 0, result.stderr
     assert result.stdout == _fingerprint(key) + '\n'
+    [href] = member.named(name)
+    assert _check_stored_key(member, href, _fingerprint(key)) == key
+
+
+def test_create_from_readable_key_file_warns(clouds, member, tmp_path):
+    key = _binary_key()
+    key_file = tmp_path / 'shared.key'
+    _write_key_file(key_file, key)
+    key_file.chmod(0o644)
+    name = _unique('import-shared')
+    result = clouds.run('member', 'objectsecret', 'create', name,
+                        '--key-file', str(key_file),
+                        '-f', 'value', '-c', 'Key fingerprint')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == _fingerprint(key) + '\n'
+    assert 'can be read by other users (mode 644)' in result.stderr
+    assert 'chmod 600' in result.stderr
     [href] = member.named(name)
     assert _check_stored_key(member, href, _fingerprint(key)) == key
 
@@ -417,7 +441,7 @@ def test_create_with_bad_key_file_creates_nothing(form, clouds, member,
                                                   tmp_path):
     material = BAD_KEY_FILES[form]
     key_file = tmp_path / 'key'
-    key_file.write_bytes(material)
+    _write_key_file(key_file, material)
     name = _unique('bad')
     line = _error_line(clouds.run('member', 'objectsecret', 'create', name,
                                   '--key-file', str(key_file)))
@@ -768,11 +792,11 @@ def _assert_not_leaked(key, **streams):
 def _create_modes(tmp_path):
     binary, text = _binary_key(), _text_key()
     raw_file = tmp_path / 'raw'
-    raw_file.write_bytes(binary)
+    _write_key_file(raw_file, binary)
     b64_file = tmp_path / 'b64'
-    b64_file.write_bytes(base64.b64encode(binary) + b'\n')
+    _write_key_file(b64_file, base64.b64encode(binary) + b'\n')
     text_file = tmp_path / 'text'
-    text_file.write_bytes(text + b'\n')
+    _write_key_file(text_file, text + b'\n')
     return {
         'order': (None, [], None),
         'generate-locally': (None, ['--generate-locally'], None),

@@ -522,3 +522,28 @@ class TestDeleteChecksEveryKeyFirst(fakes.TestObjectSecret):
         parsed = self.check_parser(cmd, ['objectSecret', '--yes'], [])
         self.assertRaisesRegex(exceptions.CommandError, '^gone wrong$',
                                cmd.take_action, parsed)
+
+
+class TestKeyFilePermissions(fakes.TestObjectSecret):
+    """Like ssh, warn when others may read a key file; still import it."""
+
+    def _read(self, mode):
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'k')
+        with open(path, 'wb') as key_file:
+            key_file.write(fakes.TEXT_KEY)
+        os.chmod(path, mode)
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='osc_ssec.v1.objectsecret'))
+        self.assertEqual(fakes.TEXT_KEY, objectsecret.read_key_file(path))
+        return logger.output
+
+    def test_private_file_no_warning(self):
+        self.assertEqual('', self._read(0o600))
+
+    def test_group_or_world_readable_file_warns_without_the_key(self):
+        for mode in (0o640, 0o604, 0o644):
+            output = self._read(mode)
+            self.assertIn('can be read by other users (mode %03o)' % mode,
+                          output)
+            self.assertIn('chmod 600', output)
+            self.assertNotIn(fakes.TEXT_KEY.decode(), output)
