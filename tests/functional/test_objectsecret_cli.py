@@ -73,6 +73,7 @@ def _write_key_file(path, content):
     with os.fdopen(fd, 'wb') as key_file:
         key_file.write(content)
 
+
 def _unique(prefix):
     return '%s-%s' % (prefix, uuid.uuid4().hex[:12])
 
