@@ -84,7 +84,7 @@ class Secret:
 
     @property
     def id(self):
-        return self.href.rstrip('/').rsplit('/', 1)[-1]
+        return _ref_id(self.href)
 
     @property
     def label(self):
@@ -236,7 +236,7 @@ class KeyStore:
     def get(self, ref):
         """Return the secret named by an href, a UUID or an exact name."""
         if _HREF.match(ref) or _is_uuid(ref):
-            secret_id = ref.rstrip('/').rsplit('/', 1)[-1]
+            secret_id = _ref_id(ref)
             if not _is_uuid(secret_id):
                 raise _error('%s is not a secret href: it should end in the '
                              "secret's UUID" % ref)
@@ -372,7 +372,7 @@ class KeyStore:
                 bit_length=keys.BIT_LENGTH,
                 payload_content_type=OCTET_STREAM)
             order_ref = order.submit()
-        order_id = order_ref.rstrip('/').rsplit('/', 1)[-1]
+        order_id = _ref_id(order_ref)
         deadline = time.monotonic() + timeout
         delay = 0.05
         while True:
@@ -423,8 +423,7 @@ class KeyStore:
             LOG.debug('PUT %s (not logged: it carries a key)', href)
             with self._errors('store the key in Barbican', _CREATE_HINT):
                 self._http.request(
-                    'secrets/%s' % href.rstrip('/').rsplit('/', 1)[-1],
-                    'PUT', data=key,
+                    'secrets/%s' % _ref_id(href), 'PUT', data=key,
                     headers={'Content-Type': OCTET_STREAM}, log=False)
         except exceptions.CommandError:
             self.delete_quietly(href)
@@ -444,10 +443,14 @@ class KeyStore:
 
     def delete(self, secret, force=False):
         self.check_deletable(secret, force)
+        # A DELETE of our own: the consumers were checked just above, where
+        # barbicanclient's delete would fetch the secret once more. Barbican
+        # 23 refuses secrets with consumers unless told ``force``.
         with self._errors('delete secret %s' % secret.label, _DELETE_HINT,
                           not_found='Secret %s no longer exists'
                                     % secret.label):
-            self._client.secrets.delete(secret.href, force=force)
+            self._http.delete('secrets/%s' % secret.id,
+                              params={'force': 'true'} if force else None)
 
     def delete_quietly(self, href):
         """Best-effort removal of a secret this process just created.
@@ -456,13 +459,17 @@ class KeyStore:
         """
         try:
             with self._errors('delete secret %s' % href, _DELETE_HINT):
-                self._http.delete('secrets/%s'
-                                  % href.rstrip('/').rsplit('/', 1)[-1])
+                self._http.delete('secrets/%s' % _ref_id(href))
         except exceptions.CommandError as exc:
             LOG.warning('Could not remove secret %s: %s; delete it with '
                         '"openstack objectsecret delete %s"', href, exc, href)
             return False
         return True
+
+
+def _ref_id(ref):
+    """The UUID at the end of an href (or the UUID itself)."""
+    return ref.rstrip('/').rsplit('/', 1)[-1]
 
 
 def _error(message):

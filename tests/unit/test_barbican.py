@@ -43,7 +43,8 @@ API = ENDPOINT + '/v1/'
 REGION = 'RegionOne'
 
 _ID = r'(?P<id>[0-9a-f-]{36})'
-SECRET_URL = re.compile(re.escape(API) + 'secrets/' + _ID + '$')
+# A query (``?force=true``) may follow the secret's UUID.
+SECRET_URL = re.compile(re.escape(API) + 'secrets/' + _ID + r'(\?[^/]*)?$')
 PAYLOAD_URL = re.compile(re.escape(API) + 'secrets/' + _ID + '/payload$')
 ORDER_URL = re.compile(re.escape(API) + 'orders/' + _ID + '$')
 
@@ -815,6 +816,19 @@ class TestDelete(TestKeyStoreBase):
         self.assertIn('image/image/i1', message)
         self.assertIn('--force', message)
         self.assertEqual([], self.barbican.requests('DELETE'))
+
+    def test_delete_is_one_request_and_forced_only_on_request(self):
+        used = barbican.Secret.from_api(self.barbican.add(
+            'used', consumers=[{'service': 'image', 'resource_type': 'image',
+                                'resource_id': 'i1'}]))
+        free = barbican.Secret.from_api(self.barbican.add('free'))
+        self.store.delete(free)
+        self.store.delete(used, force=True)
+        made = [r for r in self.barbican.requests()
+                if 'secrets' in r.url]
+        self.assertEqual(['DELETE', 'DELETE'], [r.method for r in made])
+        self.assertEqual({}, made[0].qs)
+        self.assertEqual({'force': ['true']}, made[1].qs)
 
     def test_delete_forbidden(self):
         secret = barbican.Secret.from_api(self.barbican.add('objectSecret'))
