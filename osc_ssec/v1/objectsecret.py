@@ -27,8 +27,6 @@ from osc_ssec import keys
 
 LOG = logging.getLogger(__name__)
 
-DEFAULT_NAME = barbican.DEFAULT_NAME
-DEFAULT_ORDER_TIMEOUT = barbican.DEFAULT_ORDER_TIMEOUT
 
 # A key file is at most 46 bytes (base64 plus CRLF); anything much larger is
 # certainly not a key and is not read into memory.
@@ -41,9 +39,9 @@ def add_secret_argument(parser):
         'secret',
         metavar='<secret>',
         nargs='?',
-        default=DEFAULT_NAME,
+        default=barbican.DEFAULT_NAME,
         help='Key to use: a secret name (exact match), UUID or href '
-             '(default: %s)' % DEFAULT_NAME,
+             '(default: %s)' % barbican.DEFAULT_NAME,
     )
 
 
@@ -104,9 +102,9 @@ class CreateObjectSecret(command.ShowOne):
             'name',
             metavar='<name>',
             nargs='?',
-            default=DEFAULT_NAME,
+            default=barbican.DEFAULT_NAME,
             help='Name of the new key; must not be taken in the project '
-                 '(default: %s)' % DEFAULT_NAME,
+                 '(default: %s)' % barbican.DEFAULT_NAME,
         )
         source = parser.add_mutually_exclusive_group()
         source.add_argument(
@@ -127,9 +125,9 @@ class CreateObjectSecret(command.ShowOne):
             '--timeout',
             metavar='<seconds>',
             type=float,
-            default=DEFAULT_ORDER_TIMEOUT,
+            default=barbican.DEFAULT_ORDER_TIMEOUT,
             help='How long to wait for Barbican to generate the key '
-                 '(default: %g)' % DEFAULT_ORDER_TIMEOUT,
+                 '(default: %g)' % barbican.DEFAULT_ORDER_TIMEOUT,
         )
         return parser
 
